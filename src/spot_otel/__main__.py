@@ -1,0 +1,5 @@
+import sys
+
+from spot_otel.cli import main
+
+sys.exit(main())
