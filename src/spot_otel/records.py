@@ -27,7 +27,11 @@ credentials unless the user opted in when the spans were made.
 
 Records with more than one link key get one small *link record* per extra
 key (``<invocation id>:link<span id>:<n>``), because a DynamoDB index holds
-one key per item; it repeats its parent's twelve columns.
+one key per item; it repeats its parent's twelve columns.  An invocation's
+in-links are indexed from its entry record (written first, and the one an
+invocation killed mid-way leaves); its exit record lists them in ``linksIn``
+without indexing them again.  A key over 1 KB is indexed as
+:func:`fit_key` shortens it.
 """
 
 from __future__ import annotations
@@ -351,6 +355,8 @@ def cut_text(text: str, limit: int = _MAX_TEXT) -> str:
 
 
 def _cut(value: Any, limit: int) -> Any:
+    if type(value) is str:  # the common case first: this runs for every record
+        return value if len(value) <= limit else cut_text(value, limit)
     if isinstance(value, str):
         return cut_text(value, limit)
     if isinstance(value, dict):
@@ -362,6 +368,22 @@ def _cut(value: Any, limit: int) -> Any:
 
 def approximate_size(value: Any) -> int:
     """Bytes DynamoDB would count for a value, closely enough for limits."""
+    kind = type(value)
+    # Exact types first: this runs for every value of every record.
+    if kind is str and value.isascii():
+        return len(value)
+    if kind is int or kind is Decimal or kind is float:
+        return 21
+    if isinstance(value, Mapping):
+        total = 3
+        for k, v in value.items():
+            total += len(str(k)) + 1 + approximate_size(v)
+        return total
+    if isinstance(value, (list, tuple)):
+        total = 3
+        for v in value:
+            total += 1 + approximate_size(v)
+        return total
     if isinstance(value, str):
         return len(value.encode("utf-8", "surrogatepass"))
     if isinstance(value, (bytes, bytearray)):
@@ -370,12 +392,6 @@ def approximate_size(value: Any) -> int:
         return 1
     if isinstance(value, (int, float, Decimal)):
         return 21
-    if isinstance(value, Mapping):
-        return 3 + sum(
-            len(str(k)) + 1 + approximate_size(v) for k, v in value.items()
-        )
-    if isinstance(value, (list, tuple)):
-        return 3 + sum(1 + approximate_size(v) for v in value)
     return len(str(value))
 
 
