@@ -18,14 +18,19 @@ import sys
 
 from spot_otel.environment_variables import SPOT_OTEL_LOG_LEVEL
 
-PACKAGE_LOGGER = "spot_otel"
+PACKAGE_LOGGERS = ("spot_otel", "spot_otel_exporter")
+"""The instrumentation's and the exporter's package loggers."""
 
 
-def configure_package_logger() -> logging.Logger:
-    """Attach the package's handler once; safe to call again."""
-    logger = logging.getLogger(PACKAGE_LOGGER)
+def configure_package_logger() -> None:
+    """Attach the packages' handlers once; safe to call again."""
+    for name in PACKAGE_LOGGERS:
+        _configure(logging.getLogger(name))
+
+
+def _configure(logger: logging.Logger) -> None:
     if getattr(logger, "_spot_configured", False):
-        return logger
+        return
 
     logger._spot_configured = True  # type: ignore[attr-defined]
     level_name = os.environ.get(SPOT_OTEL_LOG_LEVEL, "").strip().upper()
@@ -38,10 +43,9 @@ def configure_package_logger() -> logging.Logger:
         logger.addHandler(handler)
         logger.setLevel(level)
         logger.propagate = False
-        return logger
+        return
 
     # Silent by default, except for warnings and errors, which name data loss
     # or broken configuration: those propagate to the root logger.
     logger.addHandler(logging.NullHandler())
     logger.setLevel(logging.WARNING)
-    return logger

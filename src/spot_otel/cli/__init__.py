@@ -25,6 +25,15 @@ _GROUPS: dict[str, tuple[str, str]] = {
 }
 
 
+def takes_unicode(stream: object) -> bool:
+    """Whether ``stream`` can show the text tree's box-drawing characters."""
+    try:
+        "├─▸".encode(getattr(stream, "encoding", None) or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
 class CliError(Exception):
     """A user-facing error: printed as one line, exit code 2."""
 

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from spot_otel.cli import CliError
+from spot_otel.cli import CliError, takes_unicode
 from spot_otel.environment_variables import (
     OTEL_EXPORTER_SPOTFNS_REGION,
     OTEL_EXPORTER_SPOTFNS_TABLE,
@@ -194,11 +194,4 @@ def _finish(source: Any) -> int:
 
 
 def _stdout_takes_unicode(args: argparse.Namespace) -> bool:
-    if args.output:
-        return True
-    encoding = getattr(sys.stdout, "encoding", None) or "ascii"
-    try:
-        "├─▸".encode(encoding)
-    except (UnicodeEncodeError, LookupError):
-        return False
-    return True
+    return bool(args.output) or takes_unicode(sys.stdout)

@@ -48,6 +48,7 @@ from spot_otel.records import (
     LINK_INDEX,
     TRACE_INDEX,
     Record,
+    fit_key,
     from_item,
 )
 
@@ -205,7 +206,9 @@ class TableSource:
             if via_of(link.key) is Via.DDB:
                 bounds = (at_ms - self.ddb_window_ms, at_ms + self.ddb_window_ms)
             found: dict[str, None] = {}
-            for item in self._query(LINK_INDEX, "linkKey", link.key, bounds):
+            # Keys are stored as the sink fits them (long ones shortened).
+            stored_key = fit_key(link.key)
+            for item in self._query(LINK_INDEX, "linkKey", stored_key, bounds):
                 holder = str(item.get("invocationId") or "")
                 if holder:
                     found.setdefault(holder, None)
