@@ -114,3 +114,21 @@ def test_unknown_service_gets_a_plain_client_span(memory, aws):
     (span,) = spans_named(exporter, "STS.GetCallerIdentity")
     assert span.kind is SpanKind.CLIENT
     assert "spot.links.out" not in span.attributes
+
+
+def test_request_parameters_are_captured_only_when_the_user_opts_in(memory, aws, monkeypatch):
+    from spot_otel.instrumentation import SpotInstrumentor
+
+    exporter, provider = memory
+    queue_url = aws.create_queue("captured")
+    client = boto3.client("sqs", region_name="us-east-1")
+    client.send_message(QueueUrl=queue_url, MessageBody="not-captured-body")
+    monkeypatch.setenv("OTEL_INSTRUMENTATION_SPOT_CAPTURE_PAYLOADS", "true")
+    SpotInstrumentor().uninstrument()
+    SpotInstrumentor().instrument(tracer_provider=provider, handler=None)
+
+    client.send_message(QueueUrl=queue_url, MessageBody="captured-body")
+
+    first, second = spans_named(exporter, "SQS.SendMessage")
+    assert "spot.request" not in first.attributes
+    assert "captured-body" in second.attributes["spot.request"]

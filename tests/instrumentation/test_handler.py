@@ -186,3 +186,13 @@ def test_sdk_calls_from_threads_the_handler_starts_join_its_invocation(traced_ha
         assert send.context.trace_id == invocation.context.trace_id
         assert send.parent.span_id == invocation.context.span_id
         assert send.attributes["spot.invocation_id"] == "req-t"
+
+
+def test_event_is_captured_only_when_the_user_opts_in(traced_handler, monkeypatch):
+    call, exporter = traced_handler
+    monkeypatch.setenv("OTEL_INSTRUMENTATION_SPOT_CAPTURE_PAYLOADS", "true")
+
+    call("constant", {"order": "secret-order-body"})
+
+    (span,) = invocation_spans(exporter)
+    assert "secret-order-body" in span.attributes["spot.event"]

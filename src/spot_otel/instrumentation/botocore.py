@@ -27,6 +27,7 @@ from spot_otel import attributes as attr
 from spot_otel.aws import is_untraced
 from spot_otel.extensions import extension_for
 from spot_otel.extensions.types import SdkCall, ServiceExtension
+from spot_otel.instrumentation.capture import REQUEST_ATTRIBUTE, as_text, capture_enabled
 from spot_otel.instrumentation.invocation import current_invocation
 from spot_otel.instrumentation.key_schema import KeySchemaCache
 from spot_otel.instrumentation.propagation import outbound_carrier
@@ -39,6 +40,7 @@ class BotocoreTracer:
 
     def __init__(self, tracer: trace.Tracer) -> None:
         self._tracer = tracer
+        self._capture = capture_enabled()
         self.key_schemas = KeySchemaCache()
 
     def __call__(
@@ -109,6 +111,8 @@ class BotocoreTracer:
         attributes.update(
             safe_call("request attributes", extension.request_attributes, call, default={})
         )
+        if self._capture:
+            attributes[REQUEST_ATTRIBUTE] = safe_call("capture", as_text, params, default="")
         target = safe_call("target", extension.target, call, default=None)
         if target:
             attributes[attr.SPOT_TARGET] = target

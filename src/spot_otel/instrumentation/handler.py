@@ -32,6 +32,7 @@ from spot_otel.environment_variables import (
     env_int,
 )
 from spot_otel.instrumentation import invocation, propagation
+from spot_otel.instrumentation.capture import EVENT_ATTRIBUTE, as_text, capture_enabled
 from spot_otel.instrumentation.deadline import DeadlineWatch
 from spot_otel.instrumentation.safe import safe_call
 from spot_otel.links import encode_all
@@ -51,6 +52,7 @@ class HandlerTracer:
     def __init__(self, tracer: trace.Tracer, provider: Any) -> None:
         self._tracer = tracer
         self._provider = provider
+        self._capture = capture_enabled()
         self._cold_start = True
         self._flush_budget_ms = env_int(
             OTEL_EXPORTER_SPOTFNS_FLUSH_BUDGET_MS, _DEFAULT_FLUSH_BUDGET_MS, minimum=1
@@ -101,15 +103,18 @@ class HandlerTracer:
         )
         trigger = read_trigger(event, info)
 
+        attributes = _invocation_attributes(
+            trigger, request_id, function_arn, invoked_arn, lambda_context
+        )
+        if self._capture:
+            attributes[EVENT_ATTRIBUTE] = as_text(event)
         parent, links = _parent_and_links(trigger)
-        cold_start, self._cold_start = self._cold_start, False
+        attributes[attr.FAAS_COLDSTART], self._cold_start = self._cold_start, False
         span = self._tracer.start_span(
             _function_name(lambda_context),
             kind=_span_kind(trigger),
             context=parent,
-            attributes=_invocation_attributes(
-                trigger, request_id, function_arn, invoked_arn, lambda_context, cold_start
-            ),
+            attributes=attributes,
             links=links,
         )
 
@@ -172,7 +177,6 @@ def _invocation_attributes(
     function_arn: str,
     invoked_arn: str,
     lambda_context: Any,
-    cold_start: bool,
 ) -> dict[str, Any]:
     arn_parts = function_arn.split(":")
     values: dict[str, Any] = dict(trigger.attributes)
@@ -181,7 +185,6 @@ def _invocation_attributes(
             attr.SPOT_ROLE: attr.ROLE_INVOCATION,
             attr.FAAS_INVOCATION_ID: request_id,
             attr.FAAS_TRIGGER: trigger.kind.value,
-            attr.FAAS_COLDSTART: cold_start,
             attr.FAAS_NAME: _function_name(lambda_context),
             attr.CLOUD_RESOURCE_ID: function_arn,
             attr.CLOUD_REGION: (
