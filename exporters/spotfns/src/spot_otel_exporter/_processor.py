@@ -58,46 +58,16 @@ class SpotFnsSpanProcessor(SpanProcessor):
     """
 
     def __init__(
-        self,
-        exporter: SpotFnsSpanExporter | None = None,
-        *,
-        table: str | None = None,
-        region: str | None = None,
-        flush_budget_ms: int | None = None,
-        ttl_days: int | None = None,
-        create_table: bool | None = None,
-        max_attributes: int | None = None,
-        max_link_keys: int | None = None,
-        client: Any | None = None,
+        self, exporter: SpotFnsSpanExporter | None = None, **settings: Any
     ) -> None:
+        """``settings`` are :class:`SpotFnsSpanExporter`'s keyword arguments."""
+        if exporter is None:
+            exporter = SpotFnsSpanExporter(**settings)
+        elif settings:
+            _logger.warning("settings given beside an exporter are ignored")
         self._exporter = exporter
-        if exporter is not None:
-            if client is not None or any(
-                setting is not None
-                for setting in (
-                    table,
-                    region,
-                    flush_budget_ms,
-                    ttl_days,
-                    create_table,
-                    max_attributes,
-                    max_link_keys,
-                )
-            ):
-                _logger.warning("settings given beside an exporter are ignored")
-            self._config = exporter.config
-            self._writer = exporter.writer
-        else:
-            self._config = SinkConfig.resolve(
-                table=table,
-                region=region,
-                flush_budget_ms=flush_budget_ms,
-                ttl_days=ttl_days,
-                create_table=create_table,
-                max_attributes=max_attributes,
-                max_link_keys=max_link_keys,
-            )
-            self._writer = BatchWriter(self._config, client)
+        self._config = exporter.config
+        self._writer = exporter.writer
         self._records = SpanRecords(self._config)
         self._reset()
         reset_after_fork(self, SpotFnsSpanProcessor._reset)
