@@ -17,7 +17,8 @@ TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 
 
 def invocation_spans(exporter):  # type: ignore[no-untyped-def]
-    return [s for s in exporter.get_finished_spans() if s.attributes.get("spot.role") == "invocation"]
+    spans = exporter.get_finished_spans()
+    return [s for s in spans if s.attributes.get("spot.role") == "invocation"]
 
 
 def test_invocation_span_carries_faas_attributes_and_cold_start(traced_handler):
