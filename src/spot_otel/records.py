@@ -32,11 +32,22 @@ in-links are indexed from its entry record (written first, and the one an
 invocation killed mid-way leaves); its exit record lists them in ``linksIn``
 without indexing them again.  A key over 1 KB is indexed as
 :func:`fit_key` shortens it.
+
+Entry records alone carry ``day``, the UTC date of their ``ts`` and a
+shard number (``YYYY-MM-DD#n``, n below :data:`DAY_SHARDS`, from the
+invocation id), the hash key of :data:`TIME_INDEX`: that index then holds one
+item per invocation, and a time window is one Query per day and shard.  The
+shards spread a day's index writes over several partitions, so a busy day
+does not throttle the index (and with it the sink's writes).
+Records written before ``day`` existed lack it; they are still read in every
+other way, and a table without the index works for everything else.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
+import zlib
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Iterable, Iterator, Mapping
@@ -52,6 +63,14 @@ INVOCATION_INDEX = "byInvocation"
 """Global secondary index: ``invocationId`` (hash), ``ts`` (range)."""
 LINK_INDEX = "byLink"
 """Global secondary index: ``linkKey`` (hash), ``ts`` (range)."""
+TIME_INDEX = "byDay"
+"""Global secondary index: ``day`` (hash), ``ts`` (range), keys only.
+
+It lists the invocations that started on a UTC day, in time order; only
+entry records carry ``day``.  Keys only, because a window needs no more than
+the ``requestID`` (which starts with the invocation id): the index stays
+small, and each entry costs one write unit in it whatever its size.
+"""
 TTL_ATTRIBUTE = "expiresAt"
 
 ENTRY = "entry"
@@ -124,6 +143,9 @@ class Record:
     expires_at: int | None = None
     link_key: str | None = None
     link_of: str | None = None
+    day: str | None = None
+    """UTC date of ``ts`` on entry records (set by :func:`to_item` if left
+    ``None``); never stored on other records."""
 
     @property
     def ended(self) -> bool:
@@ -143,6 +165,31 @@ class Record:
         if self.record_type == EXIT:
             return self.ts - float(self.duration)
         return float(self.ts)
+
+
+DAY_SHARDS = 8
+"""How many ``day`` keys one UTC day is spread over in the time index."""
+
+
+def utc_day(ts_ms: float) -> str:
+    """The UTC date (``YYYY-MM-DD``) of an epoch-ms time."""
+    return time.strftime("%Y-%m-%d", time.gmtime(ts_ms // 1000))
+
+
+def day_key(day: str, shard: int) -> str:
+    """A ``day`` value of the time index: the UTC date and a shard."""
+    return f"{day}#{shard}"
+
+
+def day_keys(day: str) -> list[str]:
+    """Every ``day`` value of one UTC date, for reading a window."""
+    return [day_key(day, shard) for shard in range(DAY_SHARDS)]
+
+
+def entry_day(ts_ms: float, invocation_id: str) -> str:
+    """An entry record's ``day``: its UTC date, sharded by invocation id."""
+    shard = zlib.crc32(invocation_id.encode("utf-8", "surrogatepass")) % DAY_SHARDS
+    return day_key(utc_day(ts_ms), shard)
 
 
 def entry_request_id(invocation_id: str, span_id: str) -> str:
@@ -236,6 +283,7 @@ def to_item(record: Record) -> dict[str, Any]:
         "linkKey": record.link_key,
         "linkOf": record.link_of,
         TTL_ATTRIBUTE: record.expires_at,
+        "day": _day_of(record),
     }
     item.update({name: value for name, value in optional.items() if value})
     return fit_item(item)
@@ -275,7 +323,16 @@ def from_item(item: Mapping[str, Any]) -> Record:
         expires_at=_optional_int(item.get(TTL_ATTRIBUTE)),
         link_key=_optional_str(item.get("linkKey")),
         link_of=_optional_str(item.get("linkOf")),
+        day=_optional_str(item.get("day")),
     )
+
+
+def _day_of(record: Record) -> str | None:
+    """``day`` for an entry record; ``None`` (not stored) for the others, so
+    the time index holds one item per invocation."""
+    if record.record_type != ENTRY:
+        return None
+    return record.day or entry_day(record.ts, record.invocation_id or record.request_id)
 
 
 def _guess_type(request_id: str) -> str:

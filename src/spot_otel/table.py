@@ -2,16 +2,22 @@
 
 ``spot-otel table create`` and the sink's ``OTEL_EXPORTER_SPOTFNS_CREATE_TABLE``
 switch both come here, so the table always has the same shape: partition key
-``requestID``, on-demand billing, and three global secondary indexes that make
-one trace, one invocation and one link key each a single Query
-(:data:`spot_otel.records.TRACE_INDEX`, ``INVOCATION_INDEX``, ``LINK_INDEX``,
-all sorted by ``ts`` and projecting every attribute).  TTL on
+``requestID``, on-demand billing, and four global secondary indexes, all
+sorted by ``ts``.  Three make one trace, one invocation and one link key each
+a single Query and project every attribute
+(:data:`spot_otel.records.TRACE_INDEX`, ``INVOCATION_INDEX``, ``LINK_INDEX``);
+the fourth, :data:`spot_otel.records.TIME_INDEX`, lists the invocations of a
+UTC day (keys only) for ``spot-otel graph --since``.  TTL on
 :data:`spot_otel.records.TTL_ATTRIBUTE` and a ``NEW_IMAGE`` stream are optional.
 
 Creating is idempotent: an existing table is reported as it is, and what it
-lacks (TTL, stream, an index) is noted, never an error.  AWS errors become a
-:class:`TableError` whose message is one line a user can act on, naming the
-IAM permission that was refused.
+lacks (TTL, stream, an index) is noted, never an error.  A spot-otel table
+made before the time index existed gets it added (UpdateTable); DynamoDB
+builds it in the background, and entries written before then carry no
+``day``, so they stay out of it.  The indexes of other tables (an original
+SpotWrap table) are left alone.  AWS errors become a :class:`TableError`
+whose message is one line a user can act on, naming the IAM permission that
+was refused.
 
 Nothing here imports boto3 at module import; the caller passes a client
 (:func:`table_client` makes an untraced one).
@@ -41,7 +47,9 @@ _INDEX_KEYS = {
     records.TRACE_INDEX: "traceId",
     records.INVOCATION_INDEX: "invocationId",
     records.LINK_INDEX: "linkKey",
+    records.TIME_INDEX: "day",
 }
+_KEYS_ONLY_INDEXES = frozenset({records.TIME_INDEX})
 _DEFAULT_WAIT_SECONDS = 300.0
 
 _ACCESS_DENIED_CODES = frozenset(
@@ -119,7 +127,9 @@ def create_table(
 
     ``ttl`` turns on TTL on ``expiresAt``; ``stream`` asks for a ``NEW_IMAGE``
     stream.  On an existing table both are switched on when missing and
-    possible, and noted otherwise.
+    possible, and noted otherwise; a spot-otel table that lacks only the time
+    index gets it (DynamoDB builds it in the background), and a failure to
+    add it is a note, since the table works for everything else.
 
     Raises:
         TableError: for any AWS or connection error, with a one-line message.
@@ -142,15 +152,11 @@ def create_table(
     elif ttl or (stream and not created):
         notes.append("table not ACTIVE yet: TTL and stream left as they are")
 
+    if not created and _lacks_only_the_time_index(description):
+        notes.extend(_add_time_index(client, name, wait_seconds))
+
     state = describe_table(client, name)
-    if not created:
-        missing = [index for index in _INDEX_KEYS if index not in state.indexes]
-        if missing:
-            notes.append(
-                "missing index(es) "
-                + ", ".join(missing)
-                + ": spot-otel graph needs them; add them or use a new table"
-            )
+    notes.extend(state.notes)
     return TableState(
         name=state.name,
         status=state.status,
@@ -176,17 +182,7 @@ def _table_definition(name: str, *, stream: bool) -> dict[str, Any]:
             }
             for attribute in attribute_names
         ],
-        "GlobalSecondaryIndexes": [
-            {
-                "IndexName": index,
-                "KeySchema": [
-                    {"AttributeName": key, "KeyType": "HASH"},
-                    {"AttributeName": "ts", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-            for index, key in _INDEX_KEYS.items()
-        ],
+        "GlobalSecondaryIndexes": [_index_definition(index) for index in _INDEX_KEYS],
     }
     if stream:
         definition["StreamSpecification"] = {
@@ -194,6 +190,18 @@ def _table_definition(name: str, *, stream: bool) -> dict[str, Any]:
             "StreamViewType": _STREAM_VIEW,
         }
     return definition
+
+
+def _index_definition(index: str) -> dict[str, Any]:
+    projection = "KEYS_ONLY" if index in _KEYS_ONLY_INDEXES else "ALL"
+    return {
+        "IndexName": index,
+        "KeySchema": [
+            {"AttributeName": _INDEX_KEYS[index], "KeyType": "HASH"},
+            {"AttributeName": "ts", "KeyType": "RANGE"},
+        ],
+        "Projection": {"ProjectionType": projection},
+    }
 
 
 def _wait_until_active(client: Any, name: str, wait_seconds: float) -> dict[str, Any]:
@@ -264,6 +272,74 @@ def _ensure_stream(client: Any, name: str, description: dict[str, Any]) -> list[
     return []
 
 
+def _lacks_only_the_time_index(description: dict[str, Any]) -> bool:
+    """True for a spot-otel table made before the time index existed."""
+    present = _index_statuses(description)
+    missing = [index for index in _INDEX_KEYS if index not in present]
+    return missing == [records.TIME_INDEX]
+
+
+def _add_time_index(client: Any, name: str, wait_seconds: float) -> list[str]:
+    """Ask DynamoDB to build the time index on an existing table."""
+    # A stream or TTL switched on just now may leave the table UPDATING, and
+    # UpdateTable refuses a busy table.
+    description = _wait_until_active(client, name, wait_seconds)
+    index = _index_definition(records.TIME_INDEX)
+    if "ProvisionedThroughput" in description and not _on_demand(description):
+        # A provisioned table's index needs its own throughput: the table's.
+        throughput = description["ProvisionedThroughput"]
+        index["ProvisionedThroughput"] = {
+            "ReadCapacityUnits": throughput["ReadCapacityUnits"],
+            "WriteCapacityUnits": throughput["WriteCapacityUnits"],
+        }
+    # DynamoDB wants the definitions of every key attribute of the table and
+    # its indexes, the new one's included.
+    definitions = {
+        definition["AttributeName"]: definition
+        for definition in description.get("AttributeDefinitions") or ()
+    }
+    day = _INDEX_KEYS[records.TIME_INDEX]
+    definitions.setdefault("ts", {"AttributeName": "ts", "AttributeType": "N"})
+    definitions[day] = {"AttributeName": day, "AttributeType": "S"}
+    try:
+        client.update_table(
+            TableName=name,
+            AttributeDefinitions=list(definitions.values()),
+            GlobalSecondaryIndexUpdates=[{"Create": index}],
+        )
+    except Exception as exc:  # noqa: BLE001 - the table works without it
+        return [_time_index_not_added(exc, name)]
+
+    _logger.debug("asked for index %s on table %s", records.TIME_INDEX, name)
+    return [
+        f"adding index {records.TIME_INDEX} (time windows for `spot-otel graph "
+        "--since`): DynamoDB builds it in the background; entries written "
+        "before this version carry no day and stay out of it"
+    ]
+
+
+def _time_index_not_added(exc: BaseException, name: str) -> str:
+    if error_code(exc) in ("ResourceInUseException", "LimitExceededException"):
+        reason = "the table is busy being updated; run create again later"
+    elif is_access_denied(exc):
+        reason = f"your credentials may not use {permission_of(exc)}"
+    else:
+        reason = one_line(exc)
+    return f"could not add index {records.TIME_INDEX} to {name!r}: {reason}"
+
+
+def _on_demand(description: dict[str, Any]) -> bool:
+    summary = description.get("BillingModeSummary") or {}
+    return summary.get("BillingMode") == "PAY_PER_REQUEST"
+
+
+def _index_statuses(description: dict[str, Any]) -> dict[str, str]:
+    return {
+        index["IndexName"]: str(index.get("IndexStatus", "ACTIVE"))
+        for index in description.get("GlobalSecondaryIndexes") or ()
+    }
+
+
 # -- Describing -----------------------------------------------------------------
 
 
@@ -287,17 +363,37 @@ def describe_table(client: Any, name: str) -> TableState:
         _logger.debug("DescribeTimeToLive on %s failed: %s", name, error_code(exc))
 
     spec = description.get("StreamSpecification") or {}
+    statuses = _index_statuses(description)
     return TableState(
         name=name,
         status=str(description.get("TableStatus", "UNKNOWN")),
-        indexes=tuple(
-            index["IndexName"]
-            for index in description.get("GlobalSecondaryIndexes") or ()
-        ),
+        indexes=tuple(statuses),
         ttl_attribute=ttl_attribute,
         stream_view=spec.get("StreamViewType") if spec.get("StreamEnabled") else None,
         item_count=description.get("ItemCount"),
+        notes=tuple(_index_notes(name, statuses)),
     )
+
+
+def _index_notes(name: str, statuses: dict[str, str]) -> list[str]:
+    """What is missing or not ready among the indexes spot-otel graph reads."""
+    notes: list[str] = []
+    missing = [index for index in _INDEX_KEYS if index not in statuses]
+    if missing == [records.TIME_INDEX]:
+        notes.append(
+            f"missing index {records.TIME_INDEX}: `spot-otel graph --since` needs "
+            f"it (or --dump); `spot-otel table create --table {name}` adds it"
+        )
+    elif missing:
+        notes.append(
+            "missing index(es) "
+            + ", ".join(missing)
+            + ": spot-otel graph needs them; add them or use a new table"
+        )
+    for index, status in statuses.items():
+        if index in _INDEX_KEYS and status != "ACTIVE":
+            notes.append(f"index {index} is {status}: usable once ACTIVE")
+    return notes
 
 
 # -- Errors ---------------------------------------------------------------------

@@ -20,7 +20,7 @@ from tests.deploy.conftest import ACCOUNT, REGION, TEMPLATE, WRITER_POLICY
 
 TABLE_ARN = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/spotFns"
 OTHER_TABLE_ARN = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/orders"
-INDEXES = ("byTrace", "byInvocation", "byLink")
+INDEXES = ("byTrace", "byInvocation", "byLink", "byDay")
 
 
 def allows(document: Any, action: str, resource: str) -> bool:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any, Iterator
 
 import boto3
@@ -15,12 +17,19 @@ from spot_otel.links import Link
 from spot_otel.records import Record, to_item, with_link_records
 from spot_otel.table import create_table
 from tests.deploy.cloudformation import load_template, resolve
-from tests.deploy.conftest import ACCOUNT, REGION, TEMPLATE
+from tests.deploy.conftest import ACCOUNT, REGION, REPO, TEMPLATE
 
 INDEX_KEYS = {
     records.TRACE_INDEX: "traceId",
     records.INVOCATION_INDEX: "invocationId",
     records.LINK_INDEX: "linkKey",
+    records.TIME_INDEX: "day",
+}
+PROJECTIONS = {
+    records.TRACE_INDEX: "ALL",
+    records.INVOCATION_INDEX: "ALL",
+    records.LINK_INDEX: "ALL",
+    records.TIME_INDEX: "KEYS_ONLY",
 }
 
 
@@ -100,7 +109,7 @@ def test_table_properties_name_the_records_keys_and_indexes() -> None:
             {"AttributeName": hash_key, "KeyType": "HASH"},
             {"AttributeName": "ts", "KeyType": "RANGE"},
         ]
-        assert indexes[name]["Projection"] == {"ProjectionType": "ALL"}
+        assert indexes[name]["Projection"] == {"ProjectionType": PROJECTIONS[name]}
 
 
 def test_template_table_is_the_table_spot_otel_creates(aws: None) -> None:
@@ -154,6 +163,10 @@ def test_records_the_sink_writes_are_found_through_each_index(aws: None) -> None
         assert query(records.LINK_INDEX, "linkKey", str(each.link_key)) == [
             each.request_id
         ]
+    # One item per invocation in the time index: the entry, not its link record.
+    assert len(written) == 2
+    day = records.entry_day(record.ts, "inv-1")
+    assert query(records.TIME_INDEX, "day", day) == [record.request_id]
 
 
 def test_stream_parameter_adds_the_stream(aws: None) -> None:
@@ -215,3 +228,77 @@ def test_stack_with_a_stream_a_name_and_a_function_role(aws: None) -> None:
     assert outputs["StreamArn"].startswith(outputs["TableArn"] + "/stream/")
     attached = iam.list_attached_role_policies(RoleName="orders-fn")["AttachedPolicies"]
     assert [policy["PolicyArn"] for policy in attached] == [outputs["WriterPolicyArn"]]
+
+
+def _readme_command(start: str) -> str:
+    """The README's shell command beginning with ``start``, lines joined."""
+    text = (REPO / "README.md").read_text()
+    command = text[text.index(start) :]
+    lines = []
+    for line in command.splitlines():
+        lines.append(line.rstrip("\\").strip())
+        if not line.endswith("\\"):
+            break
+    return " ".join(lines)
+
+
+def _shorthand_indexes(command: str) -> list[dict[str, Any]]:
+    """The AWS CLI shorthand ``IndexName=...,KeySchema=[...],Projection=...``."""
+    pattern = re.compile(
+        r'"IndexName=(\w+),KeySchema=\[\{AttributeName=(\w+),KeyType=HASH\},'
+        r'\{AttributeName=(\w+),KeyType=RANGE\}\],Projection=\{ProjectionType=(\w+)\}"'
+    )
+    return [
+        {
+            "IndexName": name,
+            "KeySchema": [
+                {"AttributeName": hash_key, "KeyType": "HASH"},
+                {"AttributeName": range_key, "KeyType": "RANGE"},
+            ],
+            "Projection": {"ProjectionType": projection},
+        }
+        for name, hash_key, range_key, projection in pattern.findall(command)
+    ]
+
+
+def test_readme_create_table_command_is_the_table_spot_otel_creates(aws: None) -> None:
+    command = _readme_command("aws dynamodb create-table")
+    attributes = re.findall(r"AttributeName=(\w+),AttributeType=(\w)\b", command)
+    client = boto3.client("dynamodb", region_name=REGION)
+    client.create_table(
+        TableName="fromReadme",
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "requestID", "KeyType": "HASH"}],
+        AttributeDefinitions=[
+            {"AttributeName": name, "AttributeType": kind} for name, kind in attributes
+        ],
+        GlobalSecondaryIndexes=_shorthand_indexes(command),
+    )
+    create_table(client, "fromCli", ttl=False, stream=False)
+
+    from_readme = client.describe_table(TableName="fromReadme")["Table"]
+    from_cli = client.describe_table(TableName="fromCli")["Table"]
+    assert _shape(from_readme) == _shape(from_cli)
+
+
+def test_readme_update_table_command_adds_the_time_index_create_table_makes(
+    aws: None,
+) -> None:
+    command = _readme_command("aws dynamodb update-table")
+    (update,) = json.loads(command[command.index("'[") + 1 : command.rindex("]'") + 1])
+    client = boto3.client("dynamodb", region_name=REGION)
+    create_table(client, "spotFns", ttl=False, stream=False)
+
+    made = {
+        index["IndexName"]: index
+        for index in client.describe_table(TableName="spotFns")["Table"][
+            "GlobalSecondaryIndexes"
+        ]
+    }
+    index = made[records.TIME_INDEX]
+    assert update["Create"] == {
+        "IndexName": index["IndexName"],
+        "KeySchema": index["KeySchema"],
+        "Projection": index["Projection"],
+    }
+    assert "AttributeName=day,AttributeType=S" in command

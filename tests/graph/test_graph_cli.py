@@ -84,6 +84,9 @@ def test_a_dump_with_bad_lines_draws_but_exits_non_zero(capsys, dump):
             "text or json",
         ),
         (["--request-id", "req-child", "--skew-ms", "-1"], "--skew-ms"),
+        (["--since", "15m", "--limit", "0"], "--limit takes 1 or more"),
+        (["--request-id", "req-child", "--limit", "5"], "with --since"),
+        (["--since", "2000", "--until", "1000"], "--since must come before --until"),
     ],
 )
 def test_user_errors_are_one_line_and_exit_2(capsys, dump, argv, message):
@@ -109,6 +112,22 @@ def test_a_missing_table_exits_2_with_how_to_create_it(capsys):
     assert "table nothere not found" in err and "spot-otel table create" in err
 
 
-def test_a_time_window_on_the_table_points_to_a_dump(capsys):
-    code, _, err = run(capsys, "--since", "15m")
-    assert code == 2 and "spot-otel table dump" in err
+def test_the_limit_cuts_a_dump_window_to_the_newest_requests(capsys, tmp_path):
+    early = Invocation("req-early", "parent", T0)
+    late = Invocation("req-late", "parent", T0 + 60_000)
+    path = tmp_path / "two.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps(to_item(record)) + "\n"
+            for record in [*early.whole(50), *late.whole(40)]
+        )
+    )
+
+    code, out, err = run(
+        capsys, "--dump", str(path), "--since", str(T0), "--limit", "1",
+        "--format", "json",
+    )
+
+    assert code == 0
+    assert [node["id"] for node in json.loads(out)["nodes"]] == ["req-late"]
+    assert "note: more requests started in the window" in err

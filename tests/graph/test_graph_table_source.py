@@ -10,14 +10,8 @@ from moto import mock_aws
 
 from spot_otel.graph import NotFound, SourceError, TableSource, load_request
 from spot_otel.links import Link, ddb_item_key, http_key, invoke_key
-from spot_otel.records import (
-    DEFAULT_TABLE,
-    INVOCATION_INDEX,
-    LINK_INDEX,
-    TRACE_INDEX,
-    to_item,
-    with_link_records,
-)
+from spot_otel.records import DEFAULT_TABLE, to_item, with_link_records
+from spot_otel.table import create_table
 
 from tests.conftest import load_event
 from tests.graph.events import in_links
@@ -26,39 +20,6 @@ from tests.graph.factory import Invocation
 T0 = 1_693_997_155_000
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 HOT_ITEM = {"pk": {"S": "order-1"}}
-
-
-def create_table(client, name: str = DEFAULT_TABLE) -> None:
-    """The table as `spot-otel table create` makes it."""
-    indexes = [
-        (TRACE_INDEX, "traceId"),
-        (INVOCATION_INDEX, "invocationId"),
-        (LINK_INDEX, "linkKey"),
-    ]
-    client.create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": "requestID", "AttributeType": "S"},
-            {"AttributeName": "ts", "AttributeType": "N"},
-            *(
-                {"AttributeName": attribute, "AttributeType": "S"}
-                for _, attribute in indexes
-            ),
-        ],
-        KeySchema=[{"AttributeName": "requestID", "KeyType": "HASH"}],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": index,
-                "KeySchema": [
-                    {"AttributeName": attribute, "KeyType": "HASH"},
-                    {"AttributeName": "ts", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-            for index, attribute in indexes
-        ],
-    )
 
 
 def request_records(prefix: str, start: int, trace: str, stream_seq: str) -> list:
@@ -113,7 +74,7 @@ def table():
     and a client that counts the operations it makes."""
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
-        create_table(client)
+        create_table(client, DEFAULT_TABLE, ttl=False, stream=False)
         resource_table = boto3.resource("dynamodb", region_name="us-east-1").Table(
             DEFAULT_TABLE
         )
@@ -167,13 +128,6 @@ def test_an_unknown_request_id_is_not_found(table):
     client, _ = table
     with pytest.raises(NotFound, match="request id nope in table spotFns"):
         load_request(TableSource(client=client), request_id="nope")
-
-
-def test_a_time_window_is_refused_rather_than_scanned(table):
-    client, operations = table
-    with pytest.raises(SourceError, match="needs a dump"):
-        load_request(TableSource(client=client), since="15m")
-    assert operations == []
 
 
 def test_a_missing_table_is_named_with_how_to_create_it():

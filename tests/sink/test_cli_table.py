@@ -40,6 +40,23 @@ def test_create_then_create_again(aws, capsys):
     assert aws.describe_table(TableName="cliTable")["Table"]["TableStatus"] == "ACTIVE"
 
 
+def test_create_on_a_table_from_before_the_time_index_adds_it(aws, capsys):
+    assert main(["table", "create", "--table", "oldTable"]) == 0
+    aws.update_table(
+        TableName="oldTable",
+        GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": records.TIME_INDEX}}],
+    )
+    assert main(["table", "describe", "--table", "oldTable"]) == 0
+    described = capsys.readouterr().out
+
+    assert main(["table", "create", "--table", "oldTable"]) == 0
+    upgraded = capsys.readouterr().out
+
+    assert "note:    missing index byDay" in described
+    assert "indexes: byTrace, byInvocation, byLink, byDay" in upgraded
+    assert "note:    adding index byDay" in upgraded
+
+
 def test_table_name_comes_from_the_environment(aws, capsys, monkeypatch):
     monkeypatch.setenv("OTEL_EXPORTER_SPOTFNS_TABLE", "envTable")
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime, timezone
+
 import pytest
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
@@ -97,6 +100,50 @@ def test_every_in_link_is_indexed_from_the_entry(invocation_items):
     second = indexed[links.sqs_key(sqs["Records"][1]["messageId"])]
     assert second["recordType"] == "link"
     assert second["linkOf"] == entry_id
+
+
+def test_only_the_entry_carries_its_utc_day_and_is_listed_by_day(
+    invocation_items, dynamodb
+):
+    items, invocation, _ = invocation_items
+    entry_id = f"{REQUEST_ID}:entry{invocation.context.span_id:016x}"
+    started = datetime.fromtimestamp(invocation.start_time / 1e9, tz=timezone.utc)
+
+    assert [name for name, item in items.items() if "day" in item] == [entry_id]
+    day = items[entry_id]["day"]
+    assert day.split("#")[0] == started.strftime("%Y-%m-%d")
+    assert day in records.day_keys(started.strftime("%Y-%m-%d"))
+    listed = dynamodb.query(
+        TableName="spotFns",
+        IndexName=records.TIME_INDEX,
+        KeyConditionExpression="#d = :d",
+        ExpressionAttributeNames={"#d": "day"},
+        ExpressionAttributeValues={":d": {"S": day}},
+    )["Items"]
+    assert [item["requestID"]["S"] for item in listed] == [entry_id]
+
+
+@pytest.mark.parametrize(
+    ("ts", "day"),
+    [
+        (1_694_044_799_999, "2023-09-06"),  # the last ms of a UTC day
+        (1_694_044_800_000, "2023-09-07"),
+    ],
+)
+def test_the_day_is_the_utc_date_of_the_entry_and_reads_back(ts, day):
+    entry = records.Record(request_id=records.entry_request_id("inv", "a1"), ts=ts)
+    exit_ = replace(
+        entry, request_id=records.exit_request_id("inv", "a1"), record_type=records.EXIT
+    )
+
+    stored = records.to_item(entry)["day"]
+    assert stored in records.day_keys(day)
+    assert records.from_item(records.to_item(entry)).day == stored
+    assert "day" not in records.to_item(exit_)
+    # Written before the index existed, or by SpotWrap: no day, still a record.
+    old = records.to_item(entry)
+    del old["day"]
+    assert records.from_item(old).day is None
 
 
 def test_exit_record_columns(invocation_items):

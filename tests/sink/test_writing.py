@@ -159,6 +159,7 @@ def test_missing_table_is_created_when_the_switch_is_on(traced, monkeypatch):
             "byTrace",
             "byInvocation",
             "byLink",
+            "byDay",
         }
         assert ttl["TimeToLiveStatus"] == "ENABLED"
         assert len(table_items(client)) == 5

@@ -23,10 +23,11 @@ examples:
   spot-otel graph --request-id 8f1c0b7e-...            text tree from the table
   spot-otel graph --trace-id 4bf92f35... --format json
   spot-otel graph --request-id 8f1c... -o request.html   format from the extension
+  spot-otel graph --since 1h --limit 20                 recent requests, table
   spot-otel graph --dump spotfns.jsonl --since 15m --aggregate
 
-The table is read with Query only.  Time windows (--since/--until) need a dump
-(`spot-otel table dump -o FILE`): no index is keyed by time.
+The table is read with Query only; a time window through its byDay index (a
+table made before that index gets it from `spot-otel table create`).
 Exit codes: 0 done; 1 done, but the dump had bad lines (counted and skipped);
 2 nothing drawn (bad arguments, unknown id, table missing or unreachable).
 """
@@ -38,6 +39,7 @@ _FALLBACK_REGION = "us-east-1"
 def add_parser(subparsers: Any, name: str, help_text: str) -> None:
     from spot_otel.graph.ddb_pairing import DEFAULT_SKEW_MS
     from spot_otel.graph.formats import FORMATS
+    from spot_otel.graph.table_source import DEFAULT_MAX_ROOTS
 
     parser = subparsers.add_parser(
         name,
@@ -68,6 +70,13 @@ def add_parser(subparsers: Any, name: str, help_text: str) -> None:
         "--since", metavar="TIME", help="requests whose root started since (15m, ISO)"
     )
     parser.add_argument("--until", metavar="TIME", help="end of the --since window")
+    parser.add_argument(
+        "--limit",
+        type=int,
+        metavar="N",
+        help="for --since: the N most recent requests only (default: "
+        f"{DEFAULT_MAX_ROOTS} from the table, all from a dump)",
+    )
 
     parser.add_argument("--format", choices=sorted(FORMATS), help="default: text")
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE")
@@ -96,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
     from spot_otel.graph.errors import GraphError
     from spot_otel.graph.formats import format_for_path, render
     from spot_otel.graph.load import load_graph
+    from spot_otel.graph.select import cut_note
 
     selection = _selection(args)
     format_name = _format(args, format_for_path)
@@ -103,6 +113,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         graph = load_graph(source, selection, skew_ms=args.skew_ms)
+        cut = cut_note(graph)
         if args.aggregate:
             result = aggregate(graph)
             if format_name == "json":
@@ -115,6 +126,8 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
 
     _write(text, args.output)
+    if cut:
+        print(f"spot-otel: note: {cut}", file=sys.stderr)
     return _finish(source)
 
 
@@ -127,6 +140,8 @@ def _selection(args: argparse.Namespace) -> Any:
     wants_window = args.since is not None or args.until is not None
     if args.until is not None and (args.request_id or args.trace_id):
         raise CliError("--until goes with --since, not with an id")
+    if args.limit is not None and (args.limit < 1 or not wants_window):
+        raise CliError("--limit takes 1 or more, with --since")
     if not (args.request_id or args.trace_id or wants_window):
         if not (args.aggregate and args.dump):
             raise CliError(
@@ -134,14 +149,19 @@ def _selection(args: argparse.Namespace) -> Any:
                 " (--aggregate over a whole --dump needs none)"
             )
     try:
-        return Selection(
-            request_id=args.request_id,
-            trace_id=args.trace_id,
-            since_ms=parse_time(args.since) if args.since is not None else None,
-            until_ms=parse_time(args.until) if args.until is not None else None,
-        )
+        since_ms = parse_time(args.since) if args.since is not None else None
+        until_ms = parse_time(args.until) if args.until is not None else None
     except GraphError as exc:
         raise CliError(str(exc)) from None
+    if since_ms is not None and until_ms is not None and since_ms > until_ms:
+        raise CliError("--since must come before --until")
+    return Selection(
+        request_id=args.request_id,
+        trace_id=args.trace_id,
+        since_ms=since_ms,
+        until_ms=until_ms,
+        max_roots=args.limit,
+    )
 
 
 def _format(args: argparse.Namespace, format_for_path: Any) -> str:

@@ -40,7 +40,8 @@ def add_parser(subparsers: Any, name: str, help_text: str) -> None:
         help="create the table (nothing happens if it exists)",
         description=(
             "Create the spotFns table: partition key requestID, on-demand "
-            "billing, indexes byTrace, byInvocation and byLink."
+            "billing, indexes byTrace, byInvocation, byLink and byDay.  On a "
+            "table made before byDay existed, adds that index (UpdateTable)."
         ),
     )
     _add_table_arguments(create)

@@ -8,6 +8,7 @@ A *source* is anything with ``records_for(selection)`` and ``describe()``:
 
     graph = load_request(TableSource("spotFns"), request_id="8f1c...")
     graph = load_request(DumpSource("spotfns.jsonl"), since="15m")
+    graph = load_request(TableSource("spotFns"), since="1h", limit=20)
 """
 
 from __future__ import annotations
@@ -45,7 +46,9 @@ def load_graph(
     builder.add_all(source.records_for(selection))
     for note in source_notes(source):
         builder.note(note)
-    return select(builder.finish(), selection)
+    # A source that chose a window's roots itself says which (the table).
+    chosen = getattr(source, "window_roots", None) if selection.is_window else None
+    return select(builder.finish(), selection, chosen)
 
 
 def load_request(
@@ -55,19 +58,22 @@ def load_request(
     trace_id: str | None = None,
     since: str | float | None = None,
     until: str | float | None = None,
+    limit: int | None = None,
     skew_ms: int = DEFAULT_SKEW_MS,
 ) -> Graph:
     """The graph of one request (or a trace's, or a window's requests).
 
     ``since``/``until`` take epoch ms or the texts
     :func:`~spot_otel.graph.select.parse_time` reads; with none of the four
-    given, the whole source is drawn.
+    given, the whole source is drawn.  ``limit`` keeps a window's most recent
+    requests only (the table source keeps 100 unless told).
     """
     selection = Selection(
         request_id=request_id,
         trace_id=trace_id,
         since_ms=_time(since),
         until_ms=_time(until),
+        max_roots=limit,
     )
     return load_graph(source, selection, skew_ms=skew_ms)
 

@@ -7,7 +7,11 @@
   to, so the hops an ordinary OTel backend cannot see are included.
 * ``since``/``until``: every request whose root started in the window.
   Times are ISO 8601 (``2024-05-01T12:00:00Z``), epoch ms, or relative to now
-  (``15m``, ``2h``, ``1d``, ``90s``).
+  (``15m``, ``2h``, ``1d``, ``90s``).  ``max_roots`` keeps the most recent
+  requests only, and a note says when it cut the list.  A source may choose
+  the window's roots itself (:class:`ChosenRoots`; the table source does, to
+  read no more than they need); the graph is then their requests, each cut
+  as for a request id.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from spot_otel.graph.errors import GraphError, NotFound
-from spot_otel.graph.model import Graph
+from spot_otel.graph.model import Graph, Note
 
 _RELATIVE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$")
 _UNIT_MS = {
@@ -29,6 +33,7 @@ _UNIT_MS = {
     "d": 86_400_000,
     "w": 604_800_000,
 }
+_CUT_NOTE_HEAD = "more requests started in the window"
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,8 @@ class Selection:
     trace_id: str | None = None
     since_ms: float | None = None
     until_ms: float | None = None
+    max_roots: int | None = None
+    """For a window: at most this many requests, the most recent."""
 
     @property
     def is_window(self) -> bool:
@@ -59,8 +66,23 @@ class Selection:
         return f"window {_iso(self.since_ms)} .. {_iso(self.until_ms)}"
 
 
-def select(graph: Graph, selection: Selection) -> Graph:
-    """The part of ``graph`` the selection names; :class:`NotFound` if none."""
+@dataclass(frozen=True)
+class ChosenRoots:
+    """The roots of a window's requests, as a source chose them: ``ids``
+    newest first, and ``cut`` when more requests were left out."""
+
+    ids: tuple[str, ...]
+    cut: bool = False
+
+
+def select(
+    graph: Graph, selection: Selection, chosen: ChosenRoots | None = None
+) -> Graph:
+    """The part of ``graph`` the selection names; :class:`NotFound` if none.
+
+    ``chosen``, for a window, names its roots instead of the graph's roots
+    that started in it.
+    """
     if selection.invocation_id is not None:
         if selection.invocation_id not in graph.nodes:
             raise NotFound(f"no records of {selection.describe()}")
@@ -78,10 +100,43 @@ def select(graph: Graph, selection: Selection) -> Graph:
 
     if selection.since_ms is None and selection.until_ms is None:
         return graph
+    if chosen is not None:
+        return _chosen_requests(graph, selection, chosen)
+
     roots = [node.id for node in graph.roots() if _in_window(node.start, selection)]
     if not roots:
         raise NotFound(f"no request started in the {selection.describe()}")
-    return graph.subgraph(graph.descendants(roots))
+    limit = selection.max_roots
+    cut = limit is not None and len(roots) > limit
+    if cut:
+        roots = roots[len(roots) - limit :]  # roots() runs oldest first
+    return _with_cut_note(graph.subgraph(graph.descendants(roots)), cut, len(roots))
+
+
+def cut_note(graph: Graph) -> str | None:
+    """The note saying the window held more requests than were drawn, if any."""
+    for note in graph.notes:
+        if note.text.startswith(_CUT_NOTE_HEAD):
+            return note.text
+    return None
+
+
+def _chosen_requests(graph: Graph, selection: Selection, chosen: ChosenRoots) -> Graph:
+    roots = [root for root in chosen.ids if root in graph.nodes]
+    if not roots:
+        raise NotFound(f"no request started in the {selection.describe()}")
+    return _with_cut_note(graph.request_of(roots), chosen.cut, len(roots))
+
+
+def _with_cut_note(graph: Graph, cut: bool, count: int) -> Graph:
+    if cut:
+        graph.notes.append(
+            Note(
+                f"{_CUT_NOTE_HEAD}: drawn are the {count} most recent (raise "
+                "--limit for more)"
+            )
+        )
+    return graph
 
 
 def parse_time(text: str, now_ms: float | None = None) -> float:
