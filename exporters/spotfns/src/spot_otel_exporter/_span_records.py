@@ -82,6 +82,11 @@ class SpanRecords:
         self._lock = threading.Lock()
         self._open: OrderedDict[int, str] = OrderedDict()
         self._seeds: dict[str, _Seed] = {}
+        # Invocation spans' attributes as they started.  Past its attribute
+        # limit (128) the SDK drops a span's oldest attributes, and a handler
+        # that sets many would evict the invocation's own (its role, its id,
+        # its links): its exit record is built with them put back.
+        self._invocations_at_start: dict[int, dict[str, Any]] = {}
         self.dropped_link_keys = 0
 
     def started(self, span: ReadableSpan) -> list[Record]:
@@ -96,6 +101,7 @@ class SpanRecords:
         seed = _seed(attributes)
         with self._lock:
             self._seeds[invocation_id] = seed
+            self._invocations_at_start[span.context.span_id] = dict(attributes)
         self._remember(span, invocation_id)
         entry = self._invocation_record(span, attributes, invocation_id, records.ENTRY)
         return self._with_links(entry)
@@ -106,6 +112,9 @@ class SpanRecords:
         attributes = span.attributes or {}
         with self._lock:
             invocation_id = self._open.pop(span.context.span_id, None)
+            at_start = self._invocations_at_start.pop(span.context.span_id, None)
+        if at_start is not None:
+            attributes = {**at_start, **attributes}
 
         if attributes.get(attr.SPOT_ROLE) == attr.ROLE_INVOCATION:
             invocation_id = invocation_id or _invocation_id(span, attributes)
@@ -148,6 +157,7 @@ class SpanRecords:
         with self._lock:
             self._open.clear()
             self._seeds.clear()
+            self._invocations_at_start.clear()
 
     # -- Bookkeeping --------------------------------------------------------------
 
@@ -157,7 +167,8 @@ class SpanRecords:
         with self._lock:
             self._open[span.context.span_id] = invocation_id
             while len(self._open) > _MAX_OPEN_SPANS:
-                self._open.popitem(last=False)
+                forgotten, _ = self._open.popitem(last=False)
+                self._invocations_at_start.pop(forgotten, None)
 
     def _parent_invocation(
         self, span: ReadableSpan, attributes: Mapping[str, Any]
