@@ -77,13 +77,13 @@ def test_writer_policy_file_is_a_policy_iam_accepts() -> None:
 def test_writer_policy_file_writes_records_to_spotfns_only() -> None:
     policy = writer_policy_for(REGION, ACCOUNT)
 
+    # The sink's one write path; nothing else, not even PutItem.
     assert allows(policy, "dynamodb:BatchWriteItem", TABLE_ARN)
-    assert allows(policy, "dynamodb:PutItem", TABLE_ARN)
-    for action in ("dynamodb:Scan", "dynamodb:Query", "dynamodb:GetItem",
+    for action in ("dynamodb:PutItem", "dynamodb:Scan", "dynamodb:Query", "dynamodb:GetItem",
                    "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:DeleteTable"):
         assert not allows(policy, action, TABLE_ARN), action
-    assert not allows(policy, "dynamodb:PutItem", OTHER_TABLE_ARN)
-    assert not allows(policy, "dynamodb:PutItem", f"{TABLE_ARN}-copy")
+    assert not allows(policy, "dynamodb:BatchWriteItem", OTHER_TABLE_ARN)
+    assert not allows(policy, "dynamodb:BatchWriteItem", f"{TABLE_ARN}-copy")
 
 
 def test_template_writer_policy_is_the_policy_file(
