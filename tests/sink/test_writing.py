@@ -93,6 +93,29 @@ def test_writes_past_25_go_in_chunks_of_25(dynamodb, traced, batch_sizes):
     assert sink.processor.stats.written == 63
 
 
+def test_an_unexpected_failure_spoils_its_chunk_only(dynamodb, traced):
+    sink = traced()
+    client = sink.processor.writer.client()
+    calls = {"n": 0}
+
+    def break_the_first_flush_chunk(params: dict[str, Any], **_: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:  # the first is the entry record, written at start
+            raise RuntimeError("a fault nobody foresaw")
+
+    client.meta.events.register(
+        "before-call.dynamodb.BatchWriteItem", break_the_first_flush_chunk
+    )
+
+    run_invocation(sink, 60)
+    sink.provider.force_flush(2000)
+
+    stats = sink.processor.stats
+    assert stats.written + stats.dropped == 63
+    assert 0 < stats.dropped <= 25
+    assert len(table_items(dynamodb)) == stats.written
+
+
 def test_unprocessed_items_and_throttling_lose_nothing(dynamodb, traced):
     sink = traced(flush_budget_ms=10_000)
     client = sink.processor.writer.client()

@@ -246,7 +246,9 @@ class BatchWriter:
                 unreachable=True,
             )
         except botocore_errors.BotoCoreError as exc:
-            return _Sent(failed=chunk, reason=one_line(exc), stop=True)
+            # A request botocore would not send (a bad item, say) spoils its
+            # chunk only: the other chunks still go.
+            return _Sent(failed=chunk, reason=one_line(exc))
         except Exception as exc:  # noqa: BLE001 - a ClientError, or worse
             return self._client_error(client, chunk, exc, deadline)
 
@@ -286,7 +288,7 @@ class BatchWriter:
             )
         if not code:
             _logger.debug("unexpected error from BatchWriteItem", exc_info=True)
-            return _Sent(failed=chunk, stop=True, reason=f"{type(exc).__name__}")
+            return _Sent(failed=chunk, reason=f"{type(exc).__name__}")
         return _Sent(failed=chunk, reason=one_line(exc))
 
     def _missing_table(
