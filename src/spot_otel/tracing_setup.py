@@ -8,6 +8,13 @@ exporter, so the fast path builds them directly.  Exporters other than
 ``spotfns``, ``console`` and ``none`` named in ``OTEL_TRACES_EXPORTER`` are
 still loaded through their entry point, by name.
 
+The same goes for propagators: ``opentelemetry.propagate`` looks each name in
+``OTEL_PROPAGATORS`` up by entry point when it is first imported, unless the
+variable is unset, when it builds the default (``tracecontext,baggage``)
+directly.  The exec wrapper sets the default explicitly, so the fast path
+imports that module with the variable hidden when it names exactly the
+default: the same propagators, without the scan.
+
 If a tracer provider is already set (the full ``opentelemetry-instrument``
 path ran first), it is used as it is.
 """
@@ -16,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from typing import Any
 
 from opentelemetry import trace
@@ -26,6 +34,9 @@ from spot_otel.resource import lambda_resource_attributes
 
 _logger = logging.getLogger(__name__)
 
+_OTEL_PROPAGATORS = "OTEL_PROPAGATORS"
+_DEFAULT_PROPAGATORS = ["tracecontext", "baggage"]
+
 
 def configure_tracing(handler: str | None = None) -> TracerProvider | Any:
     """Set up the tracer provider (once) and instrument; returns the provider.
@@ -33,20 +44,37 @@ def configure_tracing(handler: str | None = None) -> TracerProvider | Any:
     ``handler`` is the user's handler (``module.function``) to wrap; None
     wraps the one the environment names.
     """
-    from spot_otel.instrumentation import SpotInstrumentor
+    _import_default_propagators()
+    from spot_otel.instrumentation import patching
 
     provider = trace.get_tracer_provider()
     if not isinstance(provider, TracerProvider):
         provider = _new_provider()
         trace.set_tracer_provider(provider)
 
-    instrumentor = SpotInstrumentor()
-    if not instrumentor.is_instrumented_by_opentelemetry:
-        options: dict[str, Any] = {"tracer_provider": provider, "skip_dep_check": True}
-        if handler is not None:
-            options["handler"] = handler
-        instrumentor.instrument(**options)
+    if not patching.is_instrumented():
+        patching.instrument(
+            provider, handler if handler is not None else patching.FROM_ENVIRONMENT
+        )
     return provider
+
+
+def _import_default_propagators() -> None:
+    """Import ``opentelemetry.propagate`` without its entry-point scan when
+    ``OTEL_PROPAGATORS`` names exactly the default it would build anyway."""
+    configured = os.environ.get(_OTEL_PROPAGATORS)
+    if configured is None or "opentelemetry.propagate" in sys.modules:
+        return
+    if [name.strip() for name in configured.split(",")] != _DEFAULT_PROPAGATORS:
+        return
+
+    # Hidden for the length of one import, at cold start, before the user's
+    # code runs: nothing else reads the environment meanwhile.
+    del os.environ[_OTEL_PROPAGATORS]
+    try:
+        import opentelemetry.propagate  # noqa: F401 - imported for its side effect
+    finally:
+        os.environ[_OTEL_PROPAGATORS] = configured
 
 
 def _new_provider() -> TracerProvider:

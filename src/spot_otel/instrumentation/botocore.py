@@ -17,9 +17,11 @@ from typing import Any, Callable, Mapping
 
 from opentelemetry import context as context_api
 from opentelemetry import trace
+from opentelemetry.context import Context
 from opentelemetry.instrumentation.utils import (
+    _SUPPRESS_INSTRUMENTATION_KEY,
+    _SUPPRESS_INSTRUMENTATION_KEY_PLAIN,
     is_instrumentation_enabled,
-    suppress_instrumentation,
 )
 from opentelemetry.trace import Status, StatusCode
 
@@ -33,6 +35,9 @@ from spot_otel.instrumentation.key_schema import KeySchemaCache
 from spot_otel.instrumentation.propagation import outbound_carrier
 from spot_otel.instrumentation.safe import safe_call
 from spot_otel.links import Link, Via, encode_all
+
+_DDB_KEY_PREFIX = f"{Via.DDB.value}:"
+"""How every DynamoDB item key starts (see :func:`spot_otel.links.ddb_item_key`)."""
 
 
 class BotocoreTracer:
@@ -58,12 +63,9 @@ class BotocoreTracer:
             return wrapped(*args, **kwargs)
 
         span, call, extension, args, kwargs = prepared
-        token = context_api.attach(trace.set_span_in_context(span))
+        token = context_api.attach(_call_context(span))
         try:
-            # Other instrumentations of the same call (OTel contrib's botocore,
-            # HTTP clients) stay quiet inside ours: one span per API call.
-            with suppress_instrumentation():
-                response = wrapped(*args, **kwargs)
+            response = wrapped(*args, **kwargs)
         except BaseException as exc:
             safe_call("SDK call error", _record_error, span, exc, default=None)
             raise
@@ -125,11 +127,13 @@ class BotocoreTracer:
         )
 
         # In-band context: the extension returns new params, never edits the
-        # caller's; the API call then goes out with them.
-        carrier = outbound_carrier(span, active.request_id if active else None)
-        injected = safe_call("inject", extension.inject, call, carrier, default=None)
-        if injected is not None:
-            args, kwargs = _with_params(args, kwargs, injected)
+        # caller's; the API call then goes out with them.  Only extensions
+        # that can inject are handed a carrier: making one costs a context.
+        if _injects(extension):
+            carrier = outbound_carrier(span, active.request_id if active else None)
+            injected = safe_call("inject", extension.inject, call, carrier, default=None)
+            if injected is not None:
+                args, kwargs = _with_params(args, kwargs, injected)
         return span, call, extension, args, kwargs
 
     def _on_response(
@@ -140,23 +144,59 @@ class BotocoreTracer:
         instance: Any,
         response: Mapping[str, Any],
     ) -> None:
-        metadata = response.get("ResponseMetadata") or {}
-        if metadata.get("RequestId"):
-            span.set_attribute("aws.request_id", metadata["RequestId"])
-        if metadata.get("HTTPStatusCode"):
-            span.set_attribute("http.response.status_code", metadata["HTTPStatusCode"])
-        span.set_attributes(
+        # One set_attributes call: each call takes the span's lock.
+        attributes = _metadata_attributes(response)
+        attributes.update(
             safe_call(
                 "response attributes", extension.response_attributes, call, response, default={}
             )
         )
 
+        links_out = safe_call(
+            "out-links", self._links_out, call, extension, instance, response, default=()
+        )
+        if links_out:
+            attributes[attr.SPOT_LINKS_OUT] = links_out
+        span.set_attributes(attributes)
+
+    def _links_out(
+        self,
+        call: SdkCall,
+        extension: ServiceExtension,
+        instance: Any,
+        response: Mapping[str, Any],
+    ) -> tuple[str, ...]:
         def key_schema(table: str) -> Any:
             return self.key_schemas.lookup(instance, table)
 
-        links = safe_call("out-links", extension.out_links, call, response, key_schema, default=[])
-        if links:
-            span.set_attribute(attr.SPOT_LINKS_OUT, encode_all(_stamp_writes(links)))
+        links = extension.out_links(call, response, key_schema)
+        return encode_all(_stamp_writes(links)) if links else ()
+
+
+def _call_context(span: Any) -> Context:
+    """The context the API call runs in: its span current, and every other
+    instrumentation (OTel contrib's botocore, HTTP clients) quiet, so one API
+    call makes one span.  What ``suppress_instrumentation()`` sets, made in
+    one step with the span: this runs on every call."""
+    context = trace.set_span_in_context(span)
+    context = context_api.set_value(_SUPPRESS_INSTRUMENTATION_KEY, True, context)
+    return context_api.set_value(_SUPPRESS_INSTRUMENTATION_KEY_PLAIN, True, context)
+
+
+def _injects(extension: ServiceExtension) -> bool:
+    """True when ``extension`` overrides the base's ``inject`` (which does nothing)."""
+    return type(extension).inject is not ServiceExtension.inject
+
+
+def _metadata_attributes(response: Mapping[str, Any]) -> dict[str, Any]:
+    """``aws.request_id`` and the HTTP status of a response or an error."""
+    metadata = response.get("ResponseMetadata") or {}
+    attributes: dict[str, Any] = {}
+    if metadata.get("RequestId"):
+        attributes["aws.request_id"] = metadata["RequestId"]
+    if metadata.get("HTTPStatusCode"):
+        attributes["http.response.status_code"] = metadata["HTTPStatusCode"]
+    return attributes
 
 
 def _operation_and_params(
@@ -178,7 +218,7 @@ def _with_params(
 def _parent_context(active: Any) -> Any:
     """The current context; in a thread the handler started without passing
     its context on, the invocation span instead of no parent at all."""
-    if trace.get_current_span().get_span_context().is_valid or active is None:
+    if active is None or trace.get_current_span().get_span_context().is_valid:
         return None
     return trace.set_span_in_context(active.span)
 
@@ -186,26 +226,26 @@ def _parent_context(active: Any) -> Any:
 def _stamp_writes(links: list[Link]) -> list[Link]:
     """DynamoDB writes are paired with stream records by time: give each
     write link the time the write was acknowledged."""
-    now_ms = time.time_ns() // 1_000_000
-    return [
-        Link(link.key, now_ms, link.seq)
-        if link.at_ms is None and link.via is Via.DDB
-        else link
-        for link in links
-    ]
+    now_ms: int | None = None
+    stamped: list[Link] = []
+    for link in links:
+        # The key's prefix, not Link.via: this runs on every call, and via
+        # builds an enum member from the prefix each time.
+        if link.at_ms is None and link.key.startswith(_DDB_KEY_PREFIX):
+            if now_ms is None:
+                now_ms = time.time_ns() // 1_000_000
+            link = Link(link.key, now_ms, link.seq)
+        stamped.append(link)
+    return stamped
 
 
 def _record_error(span: Any, exc: BaseException) -> None:
     span.record_exception(exc, escaped=True)
     response = getattr(exc, "response", None)
     if isinstance(response, Mapping):
-        error = response.get("Error") or {}
-        metadata = response.get("ResponseMetadata") or {}
-        if metadata.get("RequestId"):
-            span.set_attribute("aws.request_id", metadata["RequestId"])
-        if metadata.get("HTTPStatusCode"):
-            span.set_attribute("http.response.status_code", metadata["HTTPStatusCode"])
-        code = error.get("Code")
+        attributes = _metadata_attributes(response)
+        code = (response.get("Error") or {}).get("Code")
         if code:
-            span.set_attribute("error.type", str(code))
+            attributes["error.type"] = str(code)
+        span.set_attributes(attributes)
     span.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exc}"))

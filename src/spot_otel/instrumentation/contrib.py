@@ -60,7 +60,7 @@ def take_over_contrib() -> list[str]:
 def after_instrumentors() -> None:
     """The ``opentelemetry_post_instrument`` hook: once every instrumentor has
     loaded, switch contrib's duplicates off if spot-otel is active."""
-    from spot_otel.instrumentation import SpotInstrumentor
+    from spot_otel.instrumentation import patching
 
-    if SpotInstrumentor().is_instrumented_by_opentelemetry:
+    if patching.is_instrumented():
         take_over_contrib()

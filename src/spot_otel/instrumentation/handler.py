@@ -61,6 +61,8 @@ class HandlerTracer:
             OTEL_EXPORTER_SPOTFNS_DEADLINE_MARGIN_MS, _DEFAULT_DEADLINE_MARGIN_MS
         )
         self._deadline = DeadlineWatch(self._flush)
+        # Now, during the function's init, rather than on the first invocation.
+        safe_call("deadline thread", self._deadline.start, default=None)
 
     def __call__(
         self,
