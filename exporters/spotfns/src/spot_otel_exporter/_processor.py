@@ -81,6 +81,7 @@ class SpotFnsSpanProcessor(SpanProcessor):
         self._worker: threading.Thread | None = None
         self._stopping = False
         self._shut_down = False
+        self._resume_at = 0.0
         self._records.forget_all()
 
     @property
@@ -223,6 +224,11 @@ class SpotFnsSpanProcessor(SpanProcessor):
 
     # -- Background thread --------------------------------------------------------
 
+    def _rest_s(self) -> float:
+        """How long the thread waits after a failed pass: one flush budget,
+        at least a second."""
+        return max(1.0, self._config.flush_budget_ms / 1000)
+
     def _ensure_worker(self) -> None:
         with self._cond:
             if self._worker is not None or self._stopping:
@@ -239,6 +245,13 @@ class SpotFnsSpanProcessor(SpanProcessor):
                     self._cond.wait()
                 if not self._urgent:
                     return
+                # After a failed pass the thread rests: a table that cannot be
+                # written must not cost a write attempt per span.  Flushes
+                # still take what is held meanwhile.
+                rest = self._resume_at - time.monotonic()
+                if rest > 0 and not self._stopping:
+                    self._cond.wait(rest)
+                    continue
 
             try:
                 self._writer.client()
@@ -266,4 +279,7 @@ class SpotFnsSpanProcessor(SpanProcessor):
                         # must drop them.
                         self._buffer[:0] = unwritten
                         self._background_reason = reason
+                        self._resume_at = time.monotonic() + self._rest_s()
+                    else:
+                        self._resume_at = 0.0
                     self._cond.notify_all()

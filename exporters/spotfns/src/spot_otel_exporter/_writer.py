@@ -200,6 +200,11 @@ class BatchWriter:
                 if stop or time.monotonic() >= deadline:
                     failed.extend(chunk)
                     continue
+                if unreachable:
+                    # One refused or timed-out connection per pass is enough:
+                    # the rest wait for the backoff instead of each trying.
+                    retry.extend(chunk)
+                    continue
                 sent = self._send(client, chunk, deadline)
                 written += sent.written
                 retry.extend(sent.retry or ())
