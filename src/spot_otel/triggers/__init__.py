@@ -14,7 +14,9 @@ event's shape, with cheap checks in this order:
 6. no shape, but a traced caller's context: :mod:`.invoke`;
 7. anything else: :mod:`.unknown`.
 
-Every reader reads the whole batch, never only the first record.  Whatever
+Readers are imported on first use, so a function pays at cold start only
+for the shapes it receives.  Every reader reads the whole batch, never only
+the first record.  Whatever
 the reader, the trigger also gets the in-link of a direct invoke
 (``invoke_key`` of this invocation's request id), since any invocation may
 have come from Invoke, and a traced caller's context (see
@@ -27,23 +29,13 @@ debug line in the log, which names no content of the event.
 
 from __future__ import annotations
 
+import importlib
 import logging
+from functools import lru_cache
 from typing import Any, Callable, Mapping
 
 from spot_otel.links import Link, invoke_key
-from spot_otel.triggers import (
-    alb,
-    apigateway,
-    apigateway_v2,
-    dynamodb,
-    eventbridge,
-    invoke,
-    kinesis,
-    s3,
-    sns,
-    sqs,
-    unknown,
-)
+from spot_otel.triggers import invoke, unknown
 from spot_otel.triggers._fields import ident
 from spot_otel.triggers.types import InvocationInfo, Trigger, TriggerKind
 
@@ -53,13 +45,20 @@ _logger = logging.getLogger(__name__)
 
 Reader = Callable[[Mapping[str, Any]], Trigger]
 
-_BY_RECORD_SOURCE: dict[str, Reader] = {
-    s3.EVENT_SOURCE: s3.read,
-    dynamodb.EVENT_SOURCE: dynamodb.read,
-    sqs.EVENT_SOURCE: sqs.read,
-    kinesis.EVENT_SOURCE: kinesis.read,
-    sns.EVENT_SOURCE: sns.read,
+# Records[].eventSource -> the module that reads that shape.
+_BY_RECORD_SOURCE: dict[str, str] = {
+    "aws:s3": "s3",
+    "aws:dynamodb": "dynamodb",
+    "aws:sqs": "sqs",
+    "aws:kinesis": "kinesis",
+    "aws:sns": "sns",
 }
+
+
+@lru_cache(maxsize=None)
+def _reader(module: str) -> Reader:
+    """The ``read`` function of one reader module, imported on first use."""
+    return importlib.import_module(f"{__name__}.{module}").read  # type: ignore[no-any-return]
 
 
 def read_trigger(event: Any, info: InvocationInfo) -> Trigger:
@@ -118,17 +117,17 @@ def _reader_for(event: Any) -> Reader | None:
     request_context = event.get("requestContext")
     if isinstance(request_context, Mapping):
         if "elb" in request_context:
-            return alb.read
+            return _reader("alb")
         if event.get("version") == "2.0" or isinstance(
             request_context.get("http"), Mapping
         ):
-            return apigateway_v2.read
+            return _reader("apigateway_v2")
         if "httpMethod" in event:
-            return apigateway.read
+            return _reader("apigateway")
         return None
 
     if "detail-type" in event:
-        return eventbridge.read
+        return _reader("eventbridge")
     return None
 
 
@@ -138,7 +137,8 @@ def _record_reader(first: Any) -> Reader | None:
 
     source = first.get("eventSource") or first.get("EventSource")
     if isinstance(source, str):
-        return _BY_RECORD_SOURCE.get(source)
+        module = _BY_RECORD_SOURCE.get(source)
+        return _reader(module) if module else None
     if "Sns" in first:
-        return sns.read
+        return _reader("sns")
     return None
