@@ -84,7 +84,7 @@ def client(aws: None, sender: Sender) -> Any:
     return aws_client(sender.service)
 
 
-def test_message_gains_every_carrier_key_and_aws_accepts_it(
+def test_message_gains_the_trace_context_and_aws_accepts_it(
     client: Any, sender: Sender
 ) -> None:
     params = {**sender.destination(client), sender.body_key: "order 17"}
@@ -94,17 +94,19 @@ def test_message_gains_every_carrier_key_and_aws_accepts_it(
     )
     send(client, sender.single, injected)
 
+    # The caller's request id stays out: the consumer reads it off MessageId.
     assert injected["MessageAttributes"] == {
         name: {"DataType": "String", "StringValue": value}
         for name, value in CARRIER.items()
+        if name != inband.CALLER
     }
 
 
 @pytest.mark.parametrize(
     "present, expected",
     [
-        (7, {"traceparent", "spot.caller", "tracestate"}),
-        (8, {"traceparent", "spot.caller"}),
+        (7, {"traceparent", "tracestate"}),
+        (8, {"traceparent", "tracestate"}),
         (9, {"traceparent"}),
         (10, set()),
     ],
@@ -146,7 +148,7 @@ def test_attribute_the_caller_set_is_never_replaced(
     )
 
     assert injected["MessageAttributes"]["traceparent"] == mine["traceparent"]
-    assert "spot.caller" in injected["MessageAttributes"]
+    assert "tracestate" in injected["MessageAttributes"]
 
 
 def test_empty_carrier_values_are_not_sent(client: Any, sender: Sender) -> None:
@@ -183,7 +185,7 @@ def test_batch_injects_each_entry_that_has_room(client: Any, sender: Sender) -> 
 
     first, second = injected[sender.entries_key]
     assert first is full, "an entry without room is passed on untouched"
-    assert set(second["MessageAttributes"]) == set(CARRIER)
+    assert set(second["MessageAttributes"]) == set(CARRIER) - {inband.CALLER}
 
 
 def test_batch_where_no_entry_has_room_is_left_alone(

@@ -20,15 +20,19 @@ REQUEST_ID = "2b5a7c9e-2222-4b4b-8c8c-000000000002"
 SINK_LOGGERS = ("spot_otel_exporter", "spot_otel")
 
 
-def fail_with(client: Any, code: str, status: int = 400, every: int = 1) -> list[int]:
-    """Make every ``every``-th BatchWriteItem of ``client`` fail with ``code``,
-    the way DynamoDB answers; returns the list of failed call numbers."""
+def fail_with(
+    client: Any, code: str, status: int = 400, every: int = 1, first: int = 0
+) -> list[int]:
+    """Make every ``every``-th BatchWriteItem of ``client`` (or, with
+    ``first``, only the first ``first`` ones) fail with ``code``, the way
+    DynamoDB answers; returns the list of failed call numbers."""
     calls = {"n": 0}
     failed: list[int] = []
 
     def answer(model: Any, **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
         calls["n"] += 1
-        if calls["n"] % every:
+        failing = calls["n"] <= first if first else calls["n"] % every == 0
+        if not failing:
             return None
         failed.append(calls["n"])
         parsed = {
@@ -143,7 +147,7 @@ def test_unprocessed_items_and_throttling_lose_nothing(dynamodb, traced):
 )
 def test_other_throttling_answers_are_retried(dynamodb, traced, code, status):
     sink = traced()
-    fail_with(sink.processor.writer.client(), code, status, every=2)
+    fail_with(sink.processor.writer.client(), code, status, first=1)
 
     run_invocation(sink, 3)
     assert sink.provider.force_flush(2000) is True

@@ -40,9 +40,12 @@ on a batch.  SQS takes single messages up to 1 MiB now, but injection stays
 within the smaller limit rather than track which queue allows what."""
 
 # Carrier keys in the order they deserve a message attribute when room is
-# short: the parent context, then the caller's request id, then the rest
-# (tracestate, an X-Ray header) in the carrier's own order.
-_FIRST = (inband.TRACEPARENT, inband.CALLER)
+# short: the parent context first, then the rest (tracestate, an X-Ray
+# header) in the carrier's own order.  The caller's request id stays out: a
+# message's consumer takes SpotWrap's ``caller`` from the MessageId, so the
+# id would only use up one of the ten attributes.
+_FIRST = (inband.TRACEPARENT,)
+_LEFT_OUT = (inband.CALLER,)
 
 
 class MessageSender(ServiceExtension):
@@ -216,7 +219,8 @@ def _with_carrier(
 
 def _by_priority(carrier: Mapping[str, str]) -> list[str]:
     first = [name for name in _FIRST if name in carrier]
-    return first + [name for name in carrier if name not in _FIRST]
+    rest = [name for name in carrier if name not in _FIRST and name not in _LEFT_OUT]
+    return first + rest
 
 
 def _message_bytes(message: Mapping[str, Any], body_key: str) -> int:

@@ -71,6 +71,10 @@ class SpotFnsSpanProcessor(SpanProcessor):
         self._records = SpanRecords(self._config)
         self._reset()
         reset_after_fork(self, SpotFnsSpanProcessor._reset)
+        # Make the DynamoDB client now, off the caller's thread: in Lambda
+        # this lands in the init phase, which runs at full CPU, and the first
+        # entry record no longer waits tens of milliseconds for it.
+        self._ensure_worker()
 
     def _reset(self) -> None:
         self._cond = threading.Condition()
@@ -238,7 +242,14 @@ class SpotFnsSpanProcessor(SpanProcessor):
             )
         worker.start()
 
+    def _make_client(self) -> None:
+        try:
+            self._writer.client()
+        except Exception:  # noqa: BLE001 - the next write reports it
+            _logger.debug("making the DynamoDB client failed", exc_info=True)
+
     def _work(self) -> None:
+        self._make_client()
         while True:
             with self._cond:
                 while not self._urgent and not self._stopping:
@@ -253,10 +264,7 @@ class SpotFnsSpanProcessor(SpanProcessor):
                     self._cond.wait(rest)
                     continue
 
-            try:
-                self._writer.client()
-            except Exception:  # noqa: BLE001 - the write below reports it
-                _logger.debug("making the DynamoDB client failed", exc_info=True)
+            self._make_client()
 
             with self._cond:
                 batch = self._urgent
