@@ -123,9 +123,10 @@ def test_reader_that_trips_gives_other_and_logs_no_content(
 
     trigger = read_trigger(event, INFO)
 
+    # The tripwire is in the first record, which also describes the trigger.
     assert (trigger.name, trigger.kind) == ("unknown", TriggerKind.OTHER)
     assert trigger.in_links == [INVOKE_LINK]
-    assert len(debug_log.records) == 1
+    assert 1 <= len(debug_log.records) <= 2
     assert "spot_otel.triggers.s3" in debug_log.text
     assert "4111" not in debug_log.text
 

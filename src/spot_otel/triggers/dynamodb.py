@@ -36,8 +36,7 @@ def read(event: Mapping[str, Any]) -> Trigger:
     """The trigger of a stream batch, every record's link included."""
     batch = records(event)
     trigger = Trigger(name=NAME, kind=TriggerKind.DATASOURCE, event_source=EVENT_SOURCE)
-    for record in batch:
-        link = record_link(record)
+    for link in _batch.each_record(batch, record_link):
         if link is not None:
             trigger.in_links.append(link)
     if batch:

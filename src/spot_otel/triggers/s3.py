@@ -37,8 +37,8 @@ def read(event: Mapping[str, Any]) -> Trigger:
     """The trigger of an S3 notification, every record's links included."""
     batch = records(event)
     trigger = Trigger(name=NAME, kind=TriggerKind.DATASOURCE, event_source=EVENT_SOURCE)
-    for record in batch:
-        trigger.in_links.extend(record_links(record))
+    for links in _batch.each_record(batch, record_links):
+        trigger.in_links.extend(links)
     if batch:
         _describe(trigger, batch[0], single=len(batch) == 1)
     _batch.mark(trigger, len(batch))

@@ -39,10 +39,8 @@ def read(event: Mapping[str, Any]) -> Trigger:
     """The trigger of an SNS delivery, every record's links included."""
     batch = records(event)
     trigger = Trigger(name=NAME, kind=TriggerKind.PUBSUB, event_source=EVENT_SOURCE)
-    for record in batch:
-        notification = mapping(record.get("Sns"))
-        trigger.in_links.extend(notification_links(notification))
-        carrier = notification_carrier(notification)
+    for links, carrier in _batch.each_record(batch, _read_record):
+        trigger.in_links.extend(links)
         if carrier is not None:
             trigger.carriers.append(carrier)
     if batch:
@@ -50,6 +48,11 @@ def read(event: Mapping[str, Any]) -> Trigger:
     _batch.mark(trigger, len(batch))
     return trigger
 
+
+
+def _read_record(record: Mapping[str, Any]) -> tuple[list[Link], dict[str, str] | None]:
+    notification = mapping(record.get("Sns"))
+    return notification_links(notification), notification_carrier(notification)
 
 def is_envelope(document: Mapping[str, Any]) -> bool:
     """Whether a parsed SQS body is an SNS notification envelope."""

@@ -40,8 +40,7 @@ def read(event: Mapping[str, Any]) -> Trigger:
         event_source=EVENT_SOURCE,
         event_op=EVENT_OP,
     )
-    for record in batch:
-        links, carriers = read_record(record)
+    for links, carriers in _batch.each_record(batch, read_record):
         trigger.in_links.extend(links)
         trigger.carriers.extend(carriers)
     if batch:
